@@ -25,7 +25,8 @@ INTEGRATION_TESTS :=
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # $(call archive,NAME,SOURCES): build/libNAME.a
 define archive

@@ -183,7 +183,7 @@ enum vedbus_item_flags {
 
 /*
  * Write callback. Called for every accepted-looking SetValue, also when the value equals the
- * current one (a keep-alive: DVCC rewrites /Link/* every 3 s). @value is already coerced to
+ * current one (a keep-alive: DVCC rewrites the /Link paths every 3 s). @value is already coerced to
  * the item's type; its string is borrowed for the call.
  * Return: 0 to accept (the library stores @value and emits the change),
  *         VEDBUS_WRITE_STORED when the callback stored a value itself (e.g. clamped),
