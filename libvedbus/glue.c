@@ -59,6 +59,7 @@ static gboolean watch_ready(GIOChannel *chan, GIOCondition cond, gpointer data)
 {
 	struct watch *w = data;
 	unsigned int flags = 0;
+	DBusConnection *conn;
 	struct glue *g;
 
 	if (cond & G_IO_IN)
@@ -69,12 +70,13 @@ static gboolean watch_ready(GIOChannel *chan, GIOCondition cond, gpointer data)
 		flags |= DBUS_WATCH_HANGUP;
 	if (cond & G_IO_ERR)
 		flags |= DBUS_WATCH_ERROR;
-	dbus_connection_ref(w->conn);
+	conn = dbus_connection_ref(w->conn);
+	/* on a hang-up libdbus removes the watch and frees @w inside this call */
 	dbus_watch_handle(w->watch, flags);
-	g = dbus_connection_get_data(w->conn, glue_slot);
-	if (g && dbus_connection_get_dispatch_status(w->conn) == DBUS_DISPATCH_DATA_REMAINS)
+	g = dbus_connection_get_data(conn, glue_slot);
+	if (g && dbus_connection_get_dispatch_status(conn) == DBUS_DISPATCH_DATA_REMAINS)
 		queue_dispatch(g);
-	dbus_connection_unref(w->conn);
+	dbus_connection_unref(conn);
 	return G_SOURCE_CONTINUE;
 }
 
