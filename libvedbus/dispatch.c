@@ -108,15 +108,16 @@ static DBusMessage *do_get_items(struct vedbus_service *svc, struct vedbus_node 
 /* The SetValue reply code for @in written to @item, after the owner's callback. */
 static int set_value(struct vedbus_item *item, const struct vedbus_value *in)
 {
+	int readonly = item->svc->readonly_code;
 	struct vedbus_value v;
 	int r;
 
 	if (!(item->flags & VEDBUS_ITEM_WRITABLE))
-		return VEDBUS_REPLY_READONLY;
+		return readonly;
 	if (in->type == VEDBUS_TYPE_INVALID && !(item->flags & VEDBUS_ITEM_NULLABLE))
-		return VEDBUS_REPLY_READONLY;
+		return readonly;
 	if (vedbus_value_coerce(in, item->type, &v) < 0)
-		return VEDBUS_REPLY_READONLY;
+		return readonly;
 
 	/* unlike velib_python, a repeated value reaches the owner: it is a keep-alive */
 	if (item->write) {
@@ -126,7 +127,7 @@ static int set_value(struct vedbus_item *item, const struct vedbus_value *in)
 		if (r == VEDBUS_WRITE_STORED)
 			return VEDBUS_REPLY_OK;
 	}
-	return vedbus_item_set(item, &v) < 0 ? VEDBUS_REPLY_READONLY : VEDBUS_REPLY_OK;
+	return vedbus_item_set(item, &v) < 0 ? readonly : VEDBUS_REPLY_OK;
 }
 
 static DBusMessage *do_set_value(struct vedbus_service *svc, struct vedbus_node *node,
@@ -143,7 +144,7 @@ static DBusMessage *do_set_value(struct vedbus_service *svc, struct vedbus_node 
 					      "SetValue takes one variant");
 	dbus_message_iter_init(call, &iter);
 	if (vedbus_value_read(&iter, &v) < 0)
-		code = VEDBUS_REPLY_READONLY;
+		code = svc->readonly_code;
 	else
 		code = set_value(node->item, &v);
 	/* signals go out before the reply, as velib_python does */

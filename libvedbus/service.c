@@ -49,6 +49,7 @@ static int service_alloc(const char *name, struct vedbus_service **ret)
 	if (!svc)
 		return -ENOMEM;
 	svc->name = strdup(name);
+	svc->readonly_code = VEDBUS_REPLY_READONLY;
 	svc->reject_code = VEDBUS_REPLY_REJECTED;
 	svc->sig_items = true;
 	svc->sig_props = true;
@@ -139,10 +140,13 @@ DBusConnection *vedbus_service_connection(const struct vedbus_service *svc)
 	return svc ? svc->conn : NULL;
 }
 
-void vedbus_service_set_reject_code(struct vedbus_service *svc, int code)
+void vedbus_service_set_reply_codes(struct vedbus_service *svc, int readonly_code,
+				    int rejected_code)
 {
-	if (svc)
-		svc->reject_code = code;
+	if (!svc)
+		return;
+	svc->readonly_code = readonly_code;
+	svc->reject_code = rejected_code;
 }
 
 void vedbus_service_set_signals(struct vedbus_service *svc, bool items_changed,

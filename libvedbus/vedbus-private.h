@@ -36,7 +36,7 @@ struct vedbus_service {
 	struct vedbus_node *root;
 	GHashTable *nodes; /* full path -> struct vedbus_node *, borrowed from the tree */
 	GPtrArray *queue;  /* struct vedbus_item *, changed since the last flush */
-	int reject_code;
+	int readonly_code, reject_code; /* SetValue replies, see vedbus_service_set_reply_codes() */
 	bool sig_items, sig_props;
 	bool registered;
 	vedbus_method_fn method_fn;

@@ -253,10 +253,13 @@ struct vedbus_item *vedbus_service_item(struct vedbus_service *svc, const char *
 int vedbus_service_flush(struct vedbus_service *svc);
 
 /*
- * vedbus_service_set_reject_code() - the SetValue reply for a rejected write (default
- * VEDBUS_REPLY_REJECTED; a settings service uses -1 as localsettings does).
+ * vedbus_service_set_reply_codes() - the SetValue replies for a write refused by the library
+ * (not writable, wrong type: default VEDBUS_REPLY_READONLY) and for one refused by the owner's
+ * callback (default VEDBUS_REPLY_REJECTED). A settings service uses -1 for both, as
+ * localsettings does.
  */
-void vedbus_service_set_reject_code(struct vedbus_service *svc, int code);
+void vedbus_service_set_reply_codes(struct vedbus_service *svc, int readonly_code,
+				    int rejected_code);
 
 /*
  * vedbus_service_set_signals() - which change signals flush emits: @items_changed for the

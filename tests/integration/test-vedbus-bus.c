@@ -46,11 +46,8 @@ static void write_file(const char *name, const char *text, char *ret_path, size_
 /* The battery spec under another service name and instance. */
 static void write_spec(const char *file, const char *service, char *ret_path, size_t len)
 {
-	char *text = g_strdup(batt_spec);
-	char *p = strstr(text, BATT);
+	char *text = g_strdup_printf("service %s\n%s", service, strchr(batt_spec, '\n') + 1);
 
-	ck_assert_ptr_nonnull(p);
-	text = g_strdup_printf("service %s\n%s", service, strchr(text, '\n') + 1);
 	write_file(file, text, ret_path, len);
 	g_free(text);
 }
