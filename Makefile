@@ -34,7 +34,8 @@ $(1)_OBJS := $$(patsubst %.c,$(BUILD)/%.o,$(2))
 ALL_OBJS += $$($(1)_OBJS)
 $(BUILD)/lib$(1).a: $$($(1)_OBJS)
 	@mkdir -p $$(@D)
-	rm -f $$@ && ar rcs $$@ $$^
+	@echo "  AR      $$@"
+	@rm -f $$@ && ar rcs $$@ $$^
 endef
 
 # $(call program,NAME[,DIR]): build/DIR/NAME (DIR defaults to bin) from NAME_SRCS,
@@ -47,7 +48,8 @@ ALL_OBJS += $$($(1)_OBJS)
 PROGRAMS += $(BUILD)/$$($(1)_DIR)/$(1)
 $(BUILD)/$$($(1)_DIR)/$(1): $$($(1)_OBJS) $$($(1)_ARCHIVES)
 	@mkdir -p $$(@D)
-	$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJS) $$($(1)_ARCHIVES) \
+	@echo "  LD      $$@"
+	@$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJS) $$($(1)_ARCHIVES) \
 		$$(call pkglibs,$$($(1)_PKGS)) -lpthread -lm
 endef
 
