@@ -172,10 +172,10 @@ static void append_clipped(GString *out, const char *s, int cols)
 static void append_status(GString *out, struct spy *spy, guint hidden, int cols)
 {
 	GDateTime *now = g_date_time_new_now_local();
-	char *time = g_date_time_format(now, "%H:%M:%S");
+	char *stamp = g_date_time_format(now, "%H:%M:%S");
 	GString *status = g_string_new(NULL);
 
-	g_string_printf(status, "%s  %u services, %u paths", time, spy->n_services, spy->n_paths);
+	g_string_printf(status, "%s  %u services, %u paths", stamp, spy->n_services, spy->n_paths);
 	if (hidden)
 		g_string_append_printf(status, ", %u more lines (use --filter, --paths)", hidden);
 	g_string_append(status, "  Ctrl-C quits");
@@ -183,7 +183,7 @@ static void append_status(GString *out, struct spy *spy, guint hidden, int cols)
 	append_clipped(out, status->str, cols);
 	g_string_append(out, ANSI_NORMAL);
 	g_string_free(status, TRUE);
-	g_free(time);
+	g_free(stamp);
 	g_date_time_unref(now);
 }
 
@@ -225,7 +225,7 @@ static void schedule_redraw(struct spy *spy)
 {
 	gint64 wait;
 
-	if (!spy->live || !spy->cli->ready || spy->redraw)
+	if (!spy->entered || spy->redraw)
 		return;
 	wait = spy->last_draw + SPY_INTERVAL_US - g_get_monotonic_time();
 	spy->redraw = g_timeout_add(wait > 0 ? (guint)(wait / 1000) : 0, on_redraw, spy);
@@ -245,15 +245,31 @@ static void spy_ready(struct vedbus_cli_model *model, void *userdata)
 	struct spy *spy = userdata;
 
 	spy->cli->ready = true;
-	if (!spy->live) {
-		print_snapshot(spy);
-		spy->cli->status = VEDBUS_CLI_EXIT_OK;
-		g_main_loop_quit(spy->cli->loop);
+	if (spy->live) {
+		schedule_redraw(spy);
 		return;
 	}
+	print_snapshot(spy);
+	spy->cli->status = VEDBUS_CLI_EXIT_OK;
+	g_main_loop_quit(spy->cli->loop);
+}
+
+/* The live view starts at once: services still loading say so in their header. */
+static void terminal_enter(struct spy *spy)
+{
 	fputs(ANSI_ENTER, stdout);
+	fflush(stdout);
 	spy->entered = true;
-	draw(spy);
+}
+
+/* Leave the terminal as it was, before anything else is printed. */
+static void terminal_leave(struct spy *spy)
+{
+	if (!spy->entered)
+		return;
+	fputs(ANSI_LEAVE, stdout);
+	fflush(stdout);
+	spy->entered = false;
 }
 
 static void spy_service(struct vedbus_cli_model *model, struct vedbus_cli_svc *svc,
@@ -300,13 +316,14 @@ int vedbus_cli_spy(struct vedbus_cli *cli)
 	}
 	vedbus_cli_install_signals(cli, signal_ids);
 	winch = g_unix_signal_add(SIGWINCH, on_winch, &spy);
+	if (spy.live)
+		terminal_enter(&spy);
 	g_main_loop_run(cli->loop);
+	terminal_leave(&spy);
 	g_source_remove(winch);
 	vedbus_cli_remove_signals(signal_ids);
 	if (spy.redraw)
 		g_source_remove(spy.redraw);
-	if (spy.entered)
-		fputs(ANSI_LEAVE, stdout);
 	if (cli->status == VEDBUS_CLI_EXIT_ERROR)
 		fprintf(stderr, "vedbus: the bus connection is gone\n");
 	spy.model = vedbus_cli_model_free(spy.model);
