@@ -120,13 +120,14 @@ int virt_parse_value(enum vedbus_type type, const struct virt_token *tok, struct
 
 char *virt_value_text(const struct vedbus_value *v)
 {
-	char buf[G_ASCII_DTOSTR_BUF_SIZE];
+	char buf[64];
 
 	switch (v->type) {
 	case VEDBUS_TYPE_INT:
 		return g_strdup_printf("%" PRId64, v->u.i);
 	case VEDBUS_TYPE_DOUBLE:
-		return g_strdup(g_ascii_dtostr(buf, sizeof(buf), v->u.d));
+		/* the shortest form that reads back exactly: 54.8, not 54.799999999999997 */
+		return g_strdup(vedbus_value_format(v, NULL, buf, sizeof(buf)));
 	case VEDBUS_TYPE_STRING:
 		return g_strdup(v->u.s);
 	case VEDBUS_TYPE_INVALID:
