@@ -112,6 +112,28 @@ int vedbus_value_read(DBusMessageIter *iter, struct vedbus_value *ret)
 	return read_basic(iter, type, ret);
 }
 
+int marshal_dict_get(DBusMessageIter *iter, const char *key, struct vedbus_value *ret)
+{
+	DBusMessageIter dict, e;
+	const char *k;
+
+	if (dbus_message_iter_get_arg_type(iter) != DBUS_TYPE_ARRAY ||
+	    dbus_message_iter_get_element_type(iter) != DBUS_TYPE_DICT_ENTRY)
+		return -EINVAL;
+	dbus_message_iter_recurse(iter, &dict);
+	for (; dbus_message_iter_get_arg_type(&dict) == DBUS_TYPE_DICT_ENTRY;
+	     dbus_message_iter_next(&dict)) {
+		dbus_message_iter_recurse(&dict, &e);
+		if (dbus_message_iter_get_arg_type(&e) != DBUS_TYPE_STRING)
+			return -EINVAL;
+		dbus_message_iter_get_basic(&e, &k);
+		dbus_message_iter_next(&e);
+		if (strcmp(k, key) == 0)
+			return vedbus_value_read(&e, ret);
+	}
+	return -ENOENT;
+}
+
 const char *item_text(const struct vedbus_item *item, char *buf, size_t len)
 {
 	return vedbus_value_format(&item->value, item->fmt, buf, len);

@@ -153,9 +153,9 @@ static void store(struct mservice *ms, const char *path, const struct vedbus_val
 /* Walk an a{sa{sv}} (GetItems reply or ItemsChanged) and store the watched paths. */
 static void read_items(struct mservice *ms, DBusMessage *msg)
 {
-	DBusMessageIter iter, dict, entry, props, prop;
+	DBusMessageIter iter, dict, entry;
 	struct vedbus_value v;
-	const char *path, *key;
+	const char *path;
 
 	if (!dbus_message_has_signature(msg, "a{sa{sv}}"))
 		return;
@@ -166,15 +166,8 @@ static void read_items(struct mservice *ms, DBusMessage *msg)
 		dbus_message_iter_recurse(&dict, &entry);
 		dbus_message_iter_get_basic(&entry, &path);
 		dbus_message_iter_next(&entry);
-		dbus_message_iter_recurse(&entry, &props);
-		for (; dbus_message_iter_get_arg_type(&props) == DBUS_TYPE_DICT_ENTRY;
-		     dbus_message_iter_next(&props)) {
-			dbus_message_iter_recurse(&props, &prop);
-			dbus_message_iter_get_basic(&prop, &key);
-			dbus_message_iter_next(&prop);
-			if (strcmp(key, "Value") == 0 && vedbus_value_read(&prop, &v) == 0)
-				store(ms, path, &v);
-		}
+		if (marshal_dict_get(&entry, "Value", &v) == 0)
+			store(ms, path, &v);
 	}
 }
 
@@ -298,22 +291,14 @@ static void on_owner_changed(struct vedbus_monitor *mon, DBusMessage *msg)
 
 static void on_properties_changed(struct mservice *ms, DBusMessage *msg)
 {
-	DBusMessageIter iter, dict, e;
+	DBusMessageIter iter;
 	struct vedbus_value v;
-	const char *key;
 
 	if (!dbus_message_has_signature(msg, "a{sv}"))
 		return;
 	dbus_message_iter_init(msg, &iter);
-	dbus_message_iter_recurse(&iter, &dict);
-	for (; dbus_message_iter_get_arg_type(&dict) == DBUS_TYPE_DICT_ENTRY;
-	     dbus_message_iter_next(&dict)) {
-		dbus_message_iter_recurse(&dict, &e);
-		dbus_message_iter_get_basic(&e, &key);
-		dbus_message_iter_next(&e);
-		if (strcmp(key, "Value") == 0 && vedbus_value_read(&e, &v) == 0)
-			store(ms, dbus_message_get_path(msg), &v);
-	}
+	if (marshal_dict_get(&iter, "Value", &v) == 0)
+		store(ms, dbus_message_get_path(msg), &v);
 }
 
 static DBusHandlerResult monitor_filter(DBusConnection *c, DBusMessage *msg, void *data)

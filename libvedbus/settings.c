@@ -292,27 +292,17 @@ static int append_setting_entry(DBusMessageIter *arr, const struct vedbus_settin
 }
 
 /* One result entry {path, error, value}: take the value of a setting we asked for. */
-static void read_result_entry(struct vedbus_settings *st, DBusMessageIter *dict)
+static void read_result_entry(struct vedbus_settings *st, DBusMessageIter *entry)
 {
-	struct vedbus_setting *s = NULL;
-	struct vedbus_value v, value = vedbus_invalid();
-	DBusMessageIter e;
-	const char *key;
+	struct vedbus_value path, value = vedbus_invalid();
+	struct vedbus_setting *s;
 
-	for (; dbus_message_iter_get_arg_type(dict) == DBUS_TYPE_DICT_ENTRY;
-	     dbus_message_iter_next(dict)) {
-		dbus_message_iter_recurse(dict, &e);
-		dbus_message_iter_get_basic(&e, &key);
-		dbus_message_iter_next(&e);
-		if (vedbus_value_read(&e, &v) < 0)
-			continue;
-		if (strcmp(key, "path") == 0 && v.type == VEDBUS_TYPE_STRING)
-			s = g_hash_table_lookup(st->by_path, v.u.s);
-		else if (strcmp(key, "value") == 0)
-			value = v;
-	}
+	if (marshal_dict_get(entry, "path", &path) < 0 || path.type != VEDBUS_TYPE_STRING)
+		return;
+	s = g_hash_table_lookup(st->by_path, path.u.s);
 	if (!s)
 		return;
+	(void)marshal_dict_get(entry, "value", &value);
 	s->synced = true;
 	if (vedbus_value_is_valid(&value))
 		setting_update(s, &value);
@@ -322,7 +312,7 @@ static void on_add_settings(DBusPendingCall *pc, void *data)
 {
 	struct vedbus_settings *st = data;
 	DBusMessage *reply = dbus_pending_call_steal_reply(pc);
-	DBusMessageIter iter, arr, dict;
+	DBusMessageIter iter, arr;
 	GPtrArray *asked = st->in_flight;
 
 	dbus_pending_call_unref(st->pending);
@@ -332,10 +322,8 @@ static void on_add_settings(DBusPendingCall *pc, void *data)
 		dbus_message_iter_init(reply, &iter);
 		dbus_message_iter_recurse(&iter, &arr);
 		for (; dbus_message_iter_get_arg_type(&arr) == DBUS_TYPE_ARRAY;
-		     dbus_message_iter_next(&arr)) {
-			dbus_message_iter_recurse(&arr, &dict);
-			read_result_entry(st, &dict);
-		}
+		     dbus_message_iter_next(&arr))
+			read_result_entry(st, &arr);
 	}
 	if (reply)
 		dbus_message_unref(reply);
@@ -420,22 +408,14 @@ static void on_owner_changed(struct vedbus_settings *st, DBusMessage *msg)
 static void on_properties_changed(struct vedbus_settings *st, DBusMessage *msg)
 {
 	struct vedbus_setting *s = g_hash_table_lookup(st->by_path, dbus_message_get_path(msg));
-	DBusMessageIter iter, dict, e;
+	DBusMessageIter iter;
 	struct vedbus_value v;
-	const char *key;
 
 	if (!s || !dbus_message_has_signature(msg, "a{sv}"))
 		return;
 	dbus_message_iter_init(msg, &iter);
-	dbus_message_iter_recurse(&iter, &dict);
-	for (; dbus_message_iter_get_arg_type(&dict) == DBUS_TYPE_DICT_ENTRY;
-	     dbus_message_iter_next(&dict)) {
-		dbus_message_iter_recurse(&dict, &e);
-		dbus_message_iter_get_basic(&e, &key);
-		dbus_message_iter_next(&e);
-		if (strcmp(key, "Value") == 0 && vedbus_value_read(&e, &v) == 0)
-			setting_update(s, &v);
-	}
+	if (marshal_dict_get(&iter, "Value", &v) == 0)
+		setting_update(s, &v);
 }
 
 static DBusHandlerResult settings_filter(DBusConnection *c, DBusMessage *msg, void *data)

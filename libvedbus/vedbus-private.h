@@ -61,6 +61,8 @@ void tree_collect_leaves(struct vedbus_node *node, GPtrArray *ret_items);
 const char *tree_relative_path(const struct vedbus_node *base, const struct vedbus_item *item);
 
 /* marshal.c */
+/* The value of @key in the a{sv} at @iter. Return: 0, -ENOENT, -EINVAL (not an a{sv}). */
+int marshal_dict_get(DBusMessageIter *iter, const char *key, struct vedbus_value *ret);
 const char *item_text(const struct vedbus_item *item, char *buf, size_t len);
 int marshal_items_dict(DBusMessageIter *iter, GPtrArray *items, bool limits);
 int marshal_node_dict(DBusMessageIter *iter, struct vedbus_node *node, bool text);
