@@ -130,8 +130,24 @@ static int check_pair(const char *on_key, double on, const char *off_key, double
 	return -EINVAL;
 }
 
+/* A relay threshold pair whose hysteresis is checked: off below on, except the spread. */
+struct threshold_pair {
+	const char *on_key, *off_key;
+	double on, off;
+	bool off_below;
+};
+
 int up_config_check(const struct up_config *c)
 {
+	const struct threshold_pair pairs[] = {
+		{ "on_soc", "off_soc", c->on_soc, c->off_soc, true },
+		{ "on_battery_voltage", "off_battery_voltage", c->on_battery_voltage,
+		  c->off_battery_voltage, true },
+		{ "on_pv_power", "off_pv_power", c->on_pv_power, c->off_pv_power, true },
+		{ "on_pv_voltage", "off_pv_voltage", c->on_pv_voltage, c->off_pv_voltage, true },
+		{ "on_cell_spread", "off_cell_spread", c->on_cell_spread, c->off_cell_spread,
+		  false },
+	};
 	int r = 0;
 
 	if (c->lvd_stop < c->lvd) {
@@ -150,16 +166,10 @@ int up_config_check(const struct up_config *c)
 		log_err("[relay] topic and host: required when [relay] enabled = yes");
 		r = -EINVAL;
 	}
-	r = check_pair("on_soc", c->on_soc, "off_soc", c->off_soc, true) ?: r;
-	r = check_pair("on_battery_voltage", c->on_battery_voltage, "off_battery_voltage",
-		       c->off_battery_voltage, true)
-		    ?: r;
-	r = check_pair("on_pv_power", c->on_pv_power, "off_pv_power", c->off_pv_power, true) ?: r;
-	r = check_pair("on_pv_voltage", c->on_pv_voltage, "off_pv_voltage", c->off_pv_voltage, true)
-		    ?: r;
-	r = check_pair("on_cell_spread", c->on_cell_spread, "off_cell_spread", c->off_cell_spread,
-		       false)
-		    ?: r;
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		if (check_pair(pairs[i].on_key, pairs[i].on, pairs[i].off_key, pairs[i].off,
+			       pairs[i].off_below) < 0)
+			r = -EINVAL;
 	return r;
 }
 

@@ -161,13 +161,13 @@ void up_on_cycle(struct mb_engine *eng, const struct mb_cycle_result *res, void 
 
 	up->cycles++;
 	note_blocks(up, res, good);
-	if (good)
+	if (good) {
 		up->last_good = now;
-	if (good)
 		log_change(&up->link_log, 1, "device: connected");
-	else
-		log_change_at(&up->link_log, LOG_LEVEL_WARNING, 0, "device: no answer (%s)",
+	} else {
+		log_change_at(&up->link_log, LOG_LEVEL_WARNING, 0, "device: lost (%s)",
 			      up->last_error);
+	}
 	up->connected = good;
 	up_set_int(up, UP_SOLAR, "/Connected", good);
 	up_set_int(up, UP_VEBUS, "/Connected", good);

@@ -86,7 +86,7 @@ START_TEST(test_garbage)
 	ck_assert_int_ge(v.i, 5);
 	ck_assert_int_eq(hx_get_value(f.cl, UPFX_SOLAR, "/Diagnostics/LastError", &v), 0);
 	ck_assert_ptr_nonnull(strstr(v.s, "read 0x"));
-	ck_assert_int_eq(upfx_count_log(&f, "device: no answer"), 1);
+	ck_assert_int_eq(upfx_count_log(&f, "device: lost"), 1);
 	mbsim_fault_clear(f.sim);
 	expect_back();
 }
