@@ -98,7 +98,8 @@ int saj_config_check(const struct saj_config *c)
 	     strspn(c->service_suffix, G_CSET_A_2_Z G_CSET_a_2_z G_CSET_DIGITS "_") !=
 		     strlen(c->service_suffix))) {
 		log_err("[device] service_suffix = %s: letters, digits and _ only, starting with a "
-			"letter", c->service_suffix);
+			"letter",
+			c->service_suffix);
 		return -EINVAL;
 	}
 	if (!c->state_dir || !*c->state_dir) {

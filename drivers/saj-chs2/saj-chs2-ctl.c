@@ -323,6 +323,9 @@ void saj_control_cycle(struct saj *s)
 	struct saj_plan_out p;
 	struct saj_plan_in in;
 
+	publish_diag(s);
+	if (s->setup == SAJ_SETUP_UNKNOWN)
+		return; /* nothing read yet: no decision to publish or write */
 	step_contract(s, bound, now, &out);
 	in = (struct saj_plan_in){
 		.setup = s->setup,
@@ -339,7 +342,5 @@ void saj_control_cycle(struct saj *s)
 	};
 	saj_plan(&s->ctl.regp, &s->ctl.reg, &in, &p);
 	publish(s, &out, &p, bound);
-	publish_diag(s);
-	if (s->setup != SAJ_SETUP_UNKNOWN)
-		saj_device_apply(s, &p.cmd, now);
+	saj_device_apply(s, &p.cmd, now);
 }

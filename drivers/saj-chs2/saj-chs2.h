@@ -66,7 +66,7 @@ struct saj_config {
 	int energy_interval_ms;
 	int response_timeout_ms;
 	int backoff_max_ms;
-	int model;	 /* index into saj_models */
+	int model; /* index into saj_models */
 	char *service_suffix;
 	int meter_mode;	 /* enum saj_meter_override */
 	double capacity; /* Ah, < 0: unknown */

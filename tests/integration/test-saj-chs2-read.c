@@ -9,7 +9,12 @@
 
 #include <check.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
 
 #include "tests/sim/saj-chs2-sim-fixture.h"
 
@@ -227,6 +232,42 @@ START_TEST(test_faults)
 }
 END_TEST
 
+/* -n: a bad configuration names the key and exits 1; a good one exits 0. */
+START_TEST(test_check_config)
+{
+	g_autofree char *dir = g_build_filename(g_get_tmp_dir(), "saj-cfg-XXXXXX", NULL);
+	g_autofree char *bad = NULL, *good = NULL;
+	struct hx_proc *p = NULL;
+	int status = -1;
+
+	ck_assert_ptr_nonnull(g_mkdtemp(dir));
+	bad = g_strdup_printf("%s/bad.ini", dir);
+	good = g_strdup_printf("%s/good.ini", dir);
+	ck_assert(g_file_set_contents(bad, "[link]\nhost = h\n[control]\ntimeout = 0\n", -1, NULL));
+	ck_assert(g_file_set_contents(good, "[link]\nhost = h\n", -1, NULL));
+	{
+		const char *argv[] = { hx_bin("dbus-saj-chs2"), "-n", "-c", bad, NULL };
+
+		ck_assert_int_eq(hx_spawn(argv, NULL, 0, &p), 0);
+		ck_assert_int_eq(hx_proc_wait_exit(p, W, &status), 0);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+		ck_assert_ptr_nonnull(strstr(hx_proc_output(p), "[control] timeout = 0"));
+		p = hx_proc_free(p);
+	}
+	{
+		const char *argv[] = { hx_bin("dbus-saj-chs2"), "-n", "-c", good, NULL };
+
+		ck_assert_int_eq(hx_spawn(argv, NULL, 0, &p), 0);
+		ck_assert_int_eq(hx_proc_wait_exit(p, W, &status), 0);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		p = hx_proc_free(p);
+	}
+	(void)!unlink(bad);
+	(void)!unlink(good);
+	(void)!rmdir(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("saj-chs2-read");
@@ -243,6 +284,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_silence);
 	tcase_add_test(tc, test_drop_and_counters);
 	tcase_add_test(tc, test_faults);
+	tcase_add_test(tc, test_check_config);
 	suite_add_tcase(s, tc);
 	return s;
 }

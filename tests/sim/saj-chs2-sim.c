@@ -89,6 +89,8 @@ static bool command(struct sajsim *s, const char *line)
 	char word[32] = "", arg[32];
 	double a, b;
 	unsigned int u1, u2, u3;
+	int i1;
+	long l1;
 
 	if (sscanf(line, "pv %lf", &a) == 1)
 		sajsim_set_pv(s, a);
@@ -100,12 +102,12 @@ static bool command(struct sajsim *s, const char *line)
 		sajsim_set_ct(s, strcmp(arg, "on") == 0);
 	else if (sscanf(line, "bms %lf %lf", &a, &b) == 2)
 		sajsim_set_bms_limits(s, a, b);
-	else if (sscanf(line, "fault %u %i", &u1, &u2) == 2)
-		sajsim_set_fault(s, u1, u2);
+	else if (sscanf(line, "fault %u %li", &u1, &l1) == 2)
+		sajsim_set_fault(s, u1, (uint32_t)l1);
 	else if (sscanf(line, "silence %31s", arg) == 1)
 		mbsim_fault_silence(m, strcmp(arg, "on") == 0);
-	else if (sscanf(line, "exception %i %u %u", &u1, &u2, &u3) == 3)
-		mbsim_fault_exception(m, -1, (uint16_t)u1, u2, (uint8_t)u3);
+	else if (sscanf(line, "exception %i %u %u", &i1, &u2, &u3) == 3)
+		mbsim_fault_exception(m, -1, (uint16_t)i1, u2, (uint8_t)u3);
 	else if (sscanf(line, "delay %u", &u1) == 1)
 		mbsim_fault_delay(m, u1);
 	else if (sscanf(line, "drop %u", &u1) == 1)
