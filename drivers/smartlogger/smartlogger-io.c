@@ -39,7 +39,7 @@ static unsigned int n_batteries(const struct sl_driver *drv)
 	return n;
 }
 
-/* Charging from the grid when every LUNA2000 that says so allows it (47087 = 1). */
+/* Modes 0, 1, 3; charging from the grid when every LUNA2000 read so far allows it (47087). */
 static unsigned int capabilities(const struct sl_driver *drv)
 {
 	unsigned int caps = HC_CAP_AUTONOMOUS | HC_CAP_BATTERY | HC_CAP_HOLD;
@@ -82,9 +82,8 @@ int sl_control_init(struct sl_driver *drv)
 		slc_unit_init(&drv->units[k].ctl);
 		drv->units[k].write_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT;
 	}
-	drv->block_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT;
-	r = hc_publish_new(drv->battery, &drv->hc_cfg, n_batteries(drv) ? capabilities(drv) : 0,
-			   &drv->hc);
+	drv->limit_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT;
+	r = hc_publish_new(drv->battery, &drv->hc_cfg, capabilities(drv), &drv->hc);
 	if (r < 0)
 		log_err("cannot add /Control/...: %s", g_strerror(-r));
 	return r;
@@ -159,7 +158,7 @@ static void note_unsupported(struct sl_driver *drv, int unit, uint16_t addr)
 static int classify(struct sl_driver *drv, struct write_ctx *w, int unit, int st, uint16_t addr)
 {
 	int exc = mb_err_exception(st);
-	struct log_ratelimit *rl = w->unit ? &w->unit->write_rl : &drv->block_rl;
+	struct log_ratelimit *rl = w->unit ? &w->unit->write_rl : &drv->limit_rl;
 
 	if (st == 0) {
 		log_ratelimit_clear(rl);

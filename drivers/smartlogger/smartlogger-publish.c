@@ -14,8 +14,8 @@
 /* Sums and means carry float noise (3 x 12.34 = 37.019999...): publish to 0.001. */
 static void set_num(struct vedbus_service *svc, const char *path, double v)
 {
-	struct vedbus_value val = isfinite(v) ? vedbus_double(round(v * 1000) / 1000)
-					      : vedbus_invalid();
+	struct vedbus_value val =
+		isfinite(v) ? vedbus_double(round(v * 1000) / 1000) : vedbus_invalid();
 
 	(void)vedbus_service_set(svc, path, &val);
 }

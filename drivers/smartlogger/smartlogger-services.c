@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mb-vedbus.h"
 #include "smartlogger.h"
 
 #ifndef VHD_VERSION

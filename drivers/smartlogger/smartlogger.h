@@ -222,13 +222,11 @@ struct sl_driver {
 	struct diag diag;
 
 	struct log_state meter_log;
-	struct log_state logger_log;
-	struct log_state mode_log;
 	struct log_state link_log;
 	struct log_state curtail_log;
 	struct eeg_budget mode_budget; /* 47086 writes, for /Diagnostics/SettingsWritesToday */
 	struct eeg mode_guard;
-	struct log_ratelimit block_rl;
+	struct log_ratelimit limit_rl; /* refused 40420 writes */
 	char last_error[160];
 	unsigned int n_refused; /* writes refused with 0x80 */
 	unsigned int n_writes;	/* write transactions sent */
@@ -237,7 +235,6 @@ struct sl_driver {
 
 	bool stopping;
 	unsigned int n_stop_pending;
-	int exit_code;
 };
 
 /* smartlogger-services.c: the three services with every path, before the names are claimed. */

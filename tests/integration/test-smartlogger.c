@@ -172,8 +172,9 @@ START_TEST(test_silent_units_keep_link)
 {
 	struct mbsim *sim = slsim_mbsim(f.sim);
 
-	slf_driver(&f, "plant: inverters = 1,2,3,4,5\nplant: battery_inverters = 1\n"
-		       "plant: meter_unit = 11",
+	slf_driver(&f,
+		   "plant: inverters = 1,2,3,4,5\nplant: battery_inverters = 1\n"
+		   "plant: meter_unit = 11",
 		   NULL);
 	ck_assert_int_eq(hx_wait_int(f.cl, SLF_PV, "/Inverters/Online", 5, SLF_WAIT), 0);
 	for (int u = 2; u <= 5; u++)
