@@ -14,7 +14,7 @@ SHELL := /bin/bash
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS_ALL) $(PKGS_TEST)))$(PKG_CFLAGS)
 pkglibs = $(shell $(PKG_CONFIG) --libs $(1))
 
-ALL_CFLAGS = $(BASE_CFLAGS) -I. -Ilibvedbus -Idrivers/common -Itests/harness $(PKG_CFLAGS) \
+ALL_CFLAGS = $(BASE_CFLAGS) -I. -Ilibvedbus -Idrivers/common -Itests -Itests/harness $(PKG_CFLAGS) \
 	-DVHD_VERSION=\"$(VERSION)\" $(CFLAGS)
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 

@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <check.h>
 #include <dbus/dbus.h>
 
 #include "vedbus.h"
@@ -311,3 +312,12 @@ int hx_wait_int(struct hx_client *c, const char *service, const char *path, int6
 int hx_wait_string(struct hx_client *c, const char *service, const char *path, const char *expect,
 		   int timeout_ms);
 int hx_wait_invalid(struct hx_client *c, const char *service, const char *path, int timeout_ms);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Running a suite                                                                            */
+
+/*
+ * hx_run_suite() - the main() of an integration suite: exit status 77 (skipped) when
+ * dbus-daemon is not installed, else run @s (freed here) and return 0 or 1.
+ */
+int hx_run_suite(Suite *s);

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check-run.h"
 #include "harness-internal.h"
 
 /* Interned strings handed out for the process lifetime (still reachable, never leaked). */
@@ -135,4 +136,14 @@ bool hx_have_program(const char *name)
 			path++;
 	}
 	return false;
+}
+
+int hx_run_suite(Suite *s)
+{
+	if (!hx_have_program("dbus-daemon")) {
+		fprintf(stderr, "dbus-daemon is not installed: suite skipped\n");
+		srunner_free(srunner_create(s)); /* frees the suite */
+		return 77;
+	}
+	return check_run(s);
 }

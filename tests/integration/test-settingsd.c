@@ -448,14 +448,5 @@ static Suite *settingsd_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	if (!hx_have_program("dbus-daemon"))
-		return 77;
-	sr = srunner_create(settingsd_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hx_run_suite(settingsd_suite());
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tests/sim/up5000-sim-fixture.h"
+#include "check-run.h"
 
 static struct upfx f;
 
@@ -255,8 +256,6 @@ int main(void)
 {
 	Suite *s = suite_create("up5000-dvcc");
 	TCase *tc = tcase_create("dvcc"), *tb = tcase_create("bms");
-	SRunner *sr;
-	int failed;
 
 	if (!hx_have_program("dbus-daemon"))
 		return 77;
@@ -277,9 +276,5 @@ int main(void)
 	tcase_set_timeout(tb, 30);
 	tcase_add_test(tb, test_follow_bms);
 	suite_add_tcase(s, tb);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "tests/sim/up5000-sim-fixture.h"
+#include "check-run.h"
 
 static struct upfx f;
 
@@ -194,8 +195,6 @@ int main(void)
 {
 	Suite *s = suite_create("up5000-faults");
 	TCase *tc = tcase_create("faults");
-	SRunner *sr;
-	int failed;
 
 	if (!hx_have_program("dbus-daemon"))
 		return 77;
@@ -211,9 +210,5 @@ int main(void)
 	tcase_add_test(tc, test_energy_across_reconnect);
 	tcase_add_test(tc, test_responsive_while_silent);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -18,6 +18,7 @@
 #include <mosquitto.h>
 
 #include "tests/sim/up5000-sim-fixture.h"
+#include "check-run.h"
 
 #define TOPIC "cmnd/up5000test/POWER"
 
@@ -275,8 +276,6 @@ int main(void)
 {
 	Suite *s = suite_create("up5000-mqtt");
 	TCase *tc = tcase_create("relay");
-	SRunner *sr;
-	int failed;
 
 	if (!hx_have_program("dbus-daemon") ||
 	    (!hx_have_program("mosquitto") && !hx_have_program("/usr/sbin/mosquitto")))
@@ -290,9 +289,5 @@ int main(void)
 	tcase_add_test(tc, test_device_lost);
 	tcase_add_test(tc, test_off_when_stopping);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

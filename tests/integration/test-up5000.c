@@ -15,6 +15,7 @@
 #include <glib.h>
 
 #include "tests/sim/up5000-sim-fixture.h"
+#include "check-run.h"
 
 static struct upfx f;
 
@@ -340,8 +341,6 @@ int main(void)
 {
 	Suite *s = suite_create("up5000");
 	TCase *tc = tcase_create("publish");
-	SRunner *sr;
-	int failed;
 
 	if (!hx_have_program("dbus-daemon"))
 		return 77;
@@ -362,9 +361,5 @@ int main(void)
 	tcase_add_test(tc, test_main_multi);
 	tcase_add_test(tc, test_sigterm);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

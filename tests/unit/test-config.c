@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "check-run.h"
 
 struct tcfg {
 	char *host;
@@ -380,11 +381,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(suite());
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "eeprom-guard.h"
+#include "check-run.h"
 
 #define S(x) ((int64_t)(x) * EEG_USEC_PER_SEC)
 #define MIN(x) S((x) * 60)
@@ -168,11 +169,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(suite());
 }

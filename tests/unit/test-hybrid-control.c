@@ -10,6 +10,7 @@
 #include "hybrid-control.h"
 #include "log.h"
 #include "vedbus-private.h"
+#include "check-run.h"
 
 #define S(x) ((int64_t)(x) * DEADMAN_USEC_PER_SEC)
 #define ALL_CAPS (HC_CAP_MODES | HC_CAP_CHARGE_FROM_GRID)
@@ -521,11 +522,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(suite());
 }

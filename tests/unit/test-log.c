@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "log.h"
+#include "check-run.h"
 
 #define S(x) ((int64_t)(x) * 1000000)
 
@@ -166,11 +167,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(suite());
 }

@@ -17,6 +17,7 @@
 
 #include "mb-engine.h"
 #include "tests/sim/mbsim.h"
+#include "check-run.h"
 
 #define DEADLINE_MS 5000
 #define UNIT	    10
@@ -517,11 +518,5 @@ static Suite *engine_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(engine_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(engine_suite());
 }

@@ -17,6 +17,7 @@
 
 #include "mb-link.h"
 #include "tests/sim/mbsim.h"
+#include "check-run.h"
 
 #define DEADLINE_MS 5000
 #define MAX_OPS	    8
@@ -573,11 +574,5 @@ static Suite *link_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(link_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(link_suite());
 }

@@ -14,6 +14,7 @@
 #include <glib.h>
 
 #include "mb-reg.h"
+#include "check-run.h"
 
 #define W(...) ((const uint16_t[]){ __VA_ARGS__ })
 
@@ -319,11 +320,5 @@ static Suite *reg_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(reg_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(reg_suite());
 }

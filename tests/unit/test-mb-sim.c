@@ -16,6 +16,7 @@
 
 #include "mb-link.h"
 #include "tests/sim/mbsim.h"
+#include "check-run.h"
 
 #define DEADLINE_MS 5000
 
@@ -309,11 +310,5 @@ static Suite *sim_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(sim_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(sim_suite());
 }

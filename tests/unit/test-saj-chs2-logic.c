@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "drivers/saj-chs2/saj-chs2-control.h"
+#include "check-run.h"
 
 #define SEC   INT64_C(1000000)
 #define RATED 50000.0
@@ -393,11 +394,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(suite());
 }

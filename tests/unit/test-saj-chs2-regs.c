@@ -15,6 +15,7 @@
 
 #include "drivers/saj-chs2/saj-chs2.h"
 #include "mb-plan.h"
+#include "check-run.h"
 
 static const struct mb_reg *reg(const char *name)
 {
@@ -228,11 +229,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(suite());
 }

@@ -9,6 +9,7 @@
 #include "../../tools/ve-settingsd-store.c"
 #include "../../tools/ve-settingsd-value.c"
 #include "../../tools/ve-settingsd-keyfile.c"
+#include "check-run.h"
 
 /* a pointer to a temporary value, for calls taking const struct vedbus_value * */
 #define REF(v) ((struct vedbus_value[]){ v })
@@ -432,11 +433,5 @@ static Suite *store_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(store_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(store_suite());
 }

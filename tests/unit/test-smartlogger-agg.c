@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "drivers/smartlogger/smartlogger-agg.h"
+#include "check-run.h"
 
 /* Values by [unit][register]; NAN = none. Registers 1..5. */
 static double vals[3][6];
@@ -190,11 +191,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(suite());
 }

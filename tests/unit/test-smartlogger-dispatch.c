@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "drivers/smartlogger/smartlogger-control.h"
+#include "check-run.h"
 
 #define S(x) ((int64_t)((x)*1000000.0))
 
@@ -274,11 +275,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(suite());
 }

@@ -18,6 +18,7 @@
 #include "mb-plan.h"
 #include "tests/sim/mbsim.h"
 #include "tests/sim/smartlogger-sim.h"
+#include "check-run.h"
 
 static struct mbsim *sim;
 
@@ -262,11 +263,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(suite());
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "drivers/up5000/up5000-control.h"
+#include "check-run.h"
 
 #define S(x) ((int64_t)((x)*1000000.0))
 
@@ -373,8 +374,6 @@ int main(void)
 {
 	Suite *s = suite_create("up5000-control");
 	TCase *tc = tcase_create("control");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_start_grace);
@@ -393,9 +392,5 @@ int main(void)
 	tcase_add_test(tc, test_unknown_readback);
 	tcase_add_test(tc, test_order_property);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -11,6 +11,7 @@
 
 #include "drivers/up5000/up5000-regs.h"
 #include "mb-plan.h"
+#include "check-run.h"
 
 static const struct mb_reg *reg(uint16_t addr)
 {
@@ -136,8 +137,6 @@ int main(void)
 {
 	Suite *s = suite_create("up5000-regs");
 	TCase *tc = tcase_create("table");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_table_lint);
 	tcase_add_test(tc, test_decode_readme);
@@ -146,9 +145,5 @@ int main(void)
 	tcase_add_test(tc, test_plan_original);
 	tcase_add_test(tc, test_plan_driver);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "drivers/up5000/up5000-relay.h"
+#include "check-run.h"
 
 #define S(x) ((int64_t)((x)*1000000.0))
 
@@ -168,8 +169,6 @@ int main(void)
 {
 	Suite *s = suite_create("up5000-relay");
 	TCase *tc = tcase_create("relay");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_soc_hysteresis);
@@ -179,9 +178,5 @@ int main(void)
 	tcase_add_test(tc, test_not_configured);
 	tcase_add_test(tc, test_refresh);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -10,6 +10,7 @@
 
 #include "drivers/up5000/up5000-history.h"
 #include "drivers/up5000/up5000-status.h"
+#include "check-run.h"
 
 static struct ups_status decode(int acc, int load, int pv, int batt, double vbat)
 {
@@ -141,8 +142,6 @@ int main(void)
 {
 	Suite *s = suite_create("up5000-status");
 	TCase *tc = tcase_create("status");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_solar_states);
 	tcase_add_test(tc, test_solar_errors);
@@ -151,9 +150,5 @@ int main(void)
 	tcase_add_test(tc, test_describe);
 	tcase_add_test(tc, test_history);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

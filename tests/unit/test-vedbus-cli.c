@@ -8,6 +8,7 @@
 
 /* the helpers are part of a tool, not of a library: compile them in */
 #include "../../tools/vedbus-util.c"
+#include "check-run.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* Values typed on the command line                                                           */
@@ -641,11 +642,5 @@ static Suite *cli_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(cli_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(cli_suite());
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vedbus-private.h"
+#include "check-run.h"
 
 static struct vedbus_service *svc;
 static GPtrArray *sent; /* signals the service emitted, through the sink */
@@ -525,11 +526,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(suite());
 }
