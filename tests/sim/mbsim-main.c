@@ -13,7 +13,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "mbsim.h"
@@ -25,22 +24,6 @@ static volatile sig_atomic_t quit_flag;
 static void on_signal(int sig)
 {
 	quit_flag = 1;
-}
-
-static int num(const char *t, long lo, long hi, long *ret)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	if (t[0] == '-')
-		v = -strtol(t + 1, &end, strncasecmp(t + 1, "0x", 2) ? 10 : 16);
-	else
-		v = strtol(t, &end, strncasecmp(t, "0x", 2) ? 10 : 16);
-	if (errno || end == t || *end || v < lo || v > hi)
-		return -EINVAL;
-	*ret = v;
-	return 0;
 }
 
 static int on_off(const char *t, bool *ret)
@@ -55,13 +38,13 @@ static int unit_space_addr(char **argv, int argc, long *unit, enum mbsim_space *
 	int i = 1;
 
 	*space = MBSIM_HOLDING;
-	if (argc < 2 || num(argv[0], 0, 255, unit) < 0)
+	if (argc < 2 || mbsim_parse_num(argv[0], 0, 255, unit) < 0)
 		return -EINVAL;
 	if (!strcmp(argv[1], "input") || !strcmp(argv[1], "holding")) {
 		*space = !strcmp(argv[1], "input") ? MBSIM_INPUT : MBSIM_HOLDING;
 		i++;
 	}
-	if (i >= argc || num(argv[i], 0, 65535, addr) < 0)
+	if (i >= argc || mbsim_parse_num(argv[i], 0, 65535, addr) < 0)
 		return -EINVAL;
 	return i + 1;
 }
@@ -75,18 +58,18 @@ static int cmd_fault(struct mbsim *sim, char **argv, int argc)
 		mbsim_fault_silence(sim, on);
 	else if (argc == 2 && !strcmp(argv[0], "garbage") && on_off(argv[1], &on) == 0)
 		mbsim_fault_garbage(sim, on);
-	else if (argc == 2 && !strcmp(argv[0], "delay") && num(argv[1], 0, 600000, &a) == 0)
+	else if (argc == 2 && !strcmp(argv[0], "delay") && mbsim_parse_num(argv[1], 0, 600000, &a) == 0)
 		mbsim_fault_delay(sim, (unsigned int)a);
-	else if (argc == 2 && !strcmp(argv[0], "drop") && num(argv[1], 0, 1000000, &a) == 0)
+	else if (argc == 2 && !strcmp(argv[0], "drop") && mbsim_parse_num(argv[1], 0, 1000000, &a) == 0)
 		mbsim_fault_drop_after(sim, (unsigned int)a);
-	else if (argc == 3 && !strcmp(argv[0], "unit") && num(argv[1], 0, 255, &a) == 0 &&
+	else if (argc == 3 && !strcmp(argv[0], "unit") && mbsim_parse_num(argv[1], 0, 255, &a) == 0 &&
 		 on_off(argv[2], &on) == 0)
 		mbsim_fault_unit_silent(sim, (int)a, on);
 	else if (argc == 1 && !strcmp(argv[0], "clear"))
 		mbsim_fault_clear(sim);
-	else if (argc == 5 && !strcmp(argv[0], "exception") && num(argv[1], -1, 255, &a) == 0 &&
-		 num(argv[2], 0, 65535, &b) == 0 && num(argv[3], 0, 65536, &c) == 0 &&
-		 num(argv[4], 1, 255, &d) == 0)
+	else if (argc == 5 && !strcmp(argv[0], "exception") && mbsim_parse_num(argv[1], -1, 255, &a) == 0 &&
+		 mbsim_parse_num(argv[2], 0, 65535, &b) == 0 && mbsim_parse_num(argv[3], 0, 65536, &c) == 0 &&
+		 mbsim_parse_num(argv[4], 1, 255, &d) == 0)
 		return mbsim_fault_exception(sim, (int)a, (uint16_t)b, (unsigned int)c, (uint8_t)d);
 	else
 		return -EINVAL;
@@ -103,7 +86,7 @@ static int cmd_set(struct mbsim *sim, char **argv, int argc)
 	if (i < 0 || i >= argc)
 		return -EINVAL;
 	for (; i < argc; i++) {
-		if (num(argv[i], -32768, 65535, &v) < 0)
+		if (mbsim_parse_num(argv[i], -32768, 65535, &v) < 0)
 			return -EINVAL;
 		vals[n++] = (uint16_t)v;
 	}
@@ -117,7 +100,7 @@ static int cmd_get(struct mbsim *sim, char **argv, int argc)
 	long unit, addr, n;
 	int i = unit_space_addr(argv, argc, &unit, &space, &addr), r;
 
-	if (i < 0 || i + 1 != argc || num(argv[i], 1, 125, &n) < 0)
+	if (i < 0 || i + 1 != argc || mbsim_parse_num(argv[i], 1, 125, &n) < 0)
 		return -EINVAL;
 	r = mbsim_get(sim, (int)unit, space, (uint16_t)addr, vals, (size_t)n);
 	if (r < 0)
@@ -139,7 +122,7 @@ static int command(struct mbsim *sim, char **argv, int argc)
 		return cmd_set(sim, argv + 1, argc - 1);
 	if (!strcmp(argv[0], "get"))
 		return cmd_get(sim, argv + 1, argc - 1);
-	if (!strcmp(argv[0], "reboot") && argc == 2 && num(argv[1], 0, 600000, &v) == 0) {
+	if (!strcmp(argv[0], "reboot") && argc == 2 && mbsim_parse_num(argv[1], 0, 600000, &v) == 0) {
 		mbsim_reboot(sim, (unsigned int)v);
 		return 0;
 	}
@@ -203,7 +186,7 @@ static int make_sim(const char *tcp, struct mbsim **ret)
 
 	if (tcp) {
 		colon = strrchr(tcp, ':');
-		if (!colon || colon - tcp >= (long)sizeof(host) || num(colon + 1, 0, 65535, &port))
+		if (!colon || colon - tcp >= (long)sizeof(host) || mbsim_parse_num(colon + 1, 0, 65535, &port))
 			return -EINVAL;
 		snprintf(host, sizeof(host), "%.*s", (int)(colon - tcp), tcp);
 	}

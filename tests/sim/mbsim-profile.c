@@ -50,8 +50,7 @@ static char *next_token(char **p)
 	return start;
 }
 
-/* Decimal, or hex with 0x; a leading zero is not octal. */
-static int parse_num(const char *t, long lo, long hi, long *ret)
+int mbsim_parse_num(const char *t, long lo, long hi, long *ret)
 {
 	char *end;
 	long v;
@@ -85,7 +84,7 @@ static int add_value(GArray *vals, const char *t)
 	long v;
 
 	if (t[0] != '"') {
-		if (parse_num(t, -32768, 65535, &v) < 0)
+		if (mbsim_parse_num(t, -32768, 65535, &v) < 0)
 			return -EINVAL;
 		g_array_append_val(vals, (uint16_t){ (uint16_t)v });
 		return 0;
@@ -115,8 +114,8 @@ static int parse_line(struct mbsim *sim, char *line)
 		return 0; /* blank or comment */
 	t_space = next_token(&p);
 	t_addr = next_token(&p);
-	if (!t_space || !t_addr || parse_num(t_unit, 0, 255, &unit) < 0 ||
-	    parse_space(t_space, &space) < 0 || parse_num(t_addr, 0, 65535, &addr) < 0)
+	if (!t_space || !t_addr || mbsim_parse_num(t_unit, 0, 255, &unit) < 0 ||
+	    parse_space(t_space, &space) < 0 || mbsim_parse_num(t_addr, 0, 65535, &addr) < 0)
 		return -EINVAL;
 	vals = g_array_new(FALSE, FALSE, sizeof(uint16_t));
 	while (r == 0 && (t = next_token(&p)))

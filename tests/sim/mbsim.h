@@ -139,3 +139,10 @@ void mbsim_writes_clear(struct mbsim *sim);
  * Return: 0 or -ETIMEDOUT.
  */
 int mbsim_wait_requests(struct mbsim *sim, unsigned long n, unsigned int timeout_ms);
+
+/*
+ * mbsim_parse_num() - a number from a profile or a command: decimal, or hex with "0x" (a
+ * leading zero is not octal), optionally negative, within [@lo, @hi].
+ * Return: 0, or -EINVAL (*ret untouched).
+ */
+int mbsim_parse_num(const char *t, long lo, long hi, long *ret);

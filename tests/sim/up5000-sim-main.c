@@ -20,7 +20,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "up5000-sim.h"
@@ -36,13 +35,7 @@ static void on_signal(int sig)
 
 static bool num(const char *t, long lo, long hi, long *ret)
 {
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(t, &end, strncasecmp(t, "0x", 2) ? 10 : 16);
-	*ret = v;
-	return !errno && end != t && !*end && v >= lo && v <= hi;
+	return mbsim_parse_num(t, lo, hi, ret) == 0;
 }
 
 static bool on_off(const char *t, bool *ret)
