@@ -6,7 +6,6 @@
 
 #include "vedbus-private.h"
 
-#define TEXT_MAX 256
 #define IFACE_INTROSPECT "org.freedesktop.DBus.Introspectable"
 
 static DBusMessage *reply_variant(DBusMessage *call, const struct vedbus_value *v)
@@ -70,7 +69,7 @@ static DBusMessage *do_get_text(struct vedbus_service *svc, struct vedbus_node *
 {
 	DBusMessage *reply;
 	DBusMessageIter iter;
-	char buf[TEXT_MAX];
+	char buf[VEDBUS_TEXT_MAX];
 
 	if (node->item)
 		return reply_string(call, item_text(node->item, buf, sizeof(buf)));

@@ -7,8 +7,6 @@
 
 #include "vedbus-private.h"
 
-#define TEXT_MAX 256
-
 static int append_basic_variant(DBusMessageIter *iter, int type, const char *sig,
 				const void *val)
 {
@@ -168,7 +166,7 @@ static int append_dict_entry(DBusMessageIter *dict, const char *key,
 static int append_item_props(DBusMessageIter *iter, const struct vedbus_item *item, bool limits)
 {
 	DBusMessageIter props;
-	char text[TEXT_MAX];
+	char text[VEDBUS_TEXT_MAX];
 	int r;
 
 	if (!dbus_message_iter_open_container(iter, DBUS_TYPE_ARRAY, "{sv}", &props))
@@ -227,7 +225,7 @@ int marshal_node_dict(DBusMessageIter *iter, struct vedbus_node *node, bool text
 {
 	GPtrArray *items = g_ptr_array_new();
 	DBusMessageIter var, dict;
-	char buf[TEXT_MAX];
+	char buf[VEDBUS_TEXT_MAX];
 	guint i;
 	int r = 0;
 

@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* service.c - a VE service on the bus: BusItem dispatch, name claim, change signals */
+/* service.c - a VE service on the bus: connection, name claim, change signals */
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vedbus-private.h"
-
-#define TEXT_MAX 256
 
 /* com.victronenergy.<class>.<suffix>: D-Bus well-known name rules. */
 bool vedbus_name_valid(const char *name)

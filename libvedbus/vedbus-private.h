@@ -4,6 +4,9 @@
 
 #include "vedbus.h"
 
+/* Room for an item's text (GetText, the "Text" of GetItems and the change signals). */
+#define VEDBUS_TEXT_MAX 256
+
 struct vedbus_device;
 
 struct vedbus_node {
